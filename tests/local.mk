@@ -1,0 +1,8 @@
+## tests of core, model and the CLI; each module's fragment adds its own
+check_PROGRAMS += tests/unit/test_core tests/unit/test_dataset
+TESTS += tests/unit/test_core tests/unit/test_dataset tests/cli/cli.sh
+tests_unit_test_core_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_core_LDADD = $(UNIT_LDADD)
+tests_unit_test_dataset_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dataset_LDADD = $(UNIT_LDADD)
+EXTRA_DIST += tests/cli/cli.sh tests/lib.sh tests/find-python.sh
