@@ -6,3 +6,5 @@ tests_unit_test_core_LDADD = $(UNIT_LDADD)
 tests_unit_test_dataset_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dataset_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += tests/cli/cli.sh tests/lib.sh tests/find-python.sh
+TESTS += tests/xml/xml-safety.sh
+EXTRA_DIST += tests/xml/xml-safety.sh

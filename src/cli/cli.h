@@ -30,5 +30,6 @@ bool cli_progress_enabled(void);
 /* Subcommands: argv[0] is the command name. */
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif
