@@ -1,6 +1,6 @@
 ## tests of core, model and the CLI; each module's fragment adds its own
-check_PROGRAMS += tests/unit/test_core tests/unit/test_dataset
-TESTS += tests/unit/test_core tests/unit/test_dataset tests/cli/cli.sh
+check_PROGRAMS += tests/unit/test_core tests/unit/test_dataset tests/unit/test_report
+TESTS += tests/unit/test_core tests/unit/test_dataset tests/unit/test_report tests/cli/cli.sh
 tests_unit_test_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_core_LDADD = $(UNIT_LDADD)
 tests_unit_test_dataset_CFLAGS = $(UNIT_CFLAGS)
@@ -8,3 +8,5 @@ tests_unit_test_dataset_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += tests/cli/cli.sh tests/lib.sh tests/find-python.sh
 TESTS += tests/xml/xml-safety.sh
 EXTRA_DIST += tests/xml/xml-safety.sh
+tests_unit_test_report_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_report_LDADD = $(UNIT_LDADD)
