@@ -54,6 +54,10 @@ const char *tp_reader_format(const struct tp_reader *r);
    The batch is owned by the reader and reused by the next call. */
 int tp_reader_next(struct tp_reader *r, size_t max_rows, const struct tp_dataset **batch,
                    struct tp_error *err);
+/* Like tp_reader_next, into a caller-owned batch made with tp_dataset_clone_meta(tp_reader_meta(r)).
+   Lets two batches be in flight at once (see tp_pipe_rows). */
+int tp_reader_fill(struct tp_reader *r, struct tp_dataset *batch, size_t max_rows,
+                   struct tp_error *err);
 /* Move to the next member; *more false when there is none. */
 int tp_reader_next_member(struct tp_reader *r, bool *more, struct tp_error *err);
 void tp_reader_close(struct tp_reader *r);
@@ -84,6 +88,11 @@ const unsigned char *tp_writer_memory(const struct tp_writer *w, size_t *n);
 void tp_writer_abort(struct tp_writer *w);
 /* Whether the format needs CHAR lengths known before the first row. */
 bool tp_writer_needs_lengths(const char *format);
+
+/* Copy every remaining row of the reader's current member into the writer in batches of
+   batch_rows, parsing ahead on a second thread. progress (may be NULL) sees the running total. */
+int tp_pipe_rows(struct tp_reader *r, struct tp_writer *w, size_t batch_rows,
+                 void (*progress)(size_t rows, void *ctx), void *ctx, struct tp_error *err);
 
 /* Write a whole dataset to path (format by extension when NULL). */
 int tp_write_file(const char *path, const char *format, const struct tp_dataset *ds,

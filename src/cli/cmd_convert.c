@@ -95,6 +95,15 @@ out:
     return rc;
 }
 
+static void convert_progress(size_t rows, void *ctx)
+{
+    size_t *last = ctx;
+    if (rows - *last >= (size_t)CONVERT_BATCH * 128 || rows < *last) {
+        fprintf(stderr, "\rtrialpack convert: %zu rows", rows);
+        *last = rows;
+    }
+}
+
 int cmd_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -240,22 +249,12 @@ int cmd_convert(int argc, char **argv)
     }
     if ((st = tp_writer_open(out, to, outmeta, o, &w, &err)))
         goto fail;
-    for (;;) {
-        const struct tp_dataset *b;
-        if ((st = tp_reader_next(r, CONVERT_BATCH, &b, &err)))
-            goto fail;
-        if (tp_dataset_nrows(b) == 0)
-            break;
-        if ((st = tp_writer_write(w, b, &err)))
-            goto fail;
-        total += tp_dataset_nrows(b);
-        if (progress && total % (CONVERT_BATCH * 128) < CONVERT_BATCH)
-            fprintf(stderr, "\rtrialpack convert: %zu rows", total);
-    }
+    if ((st = tp_pipe_rows(r, w, CONVERT_BATCH, progress ? convert_progress : NULL, &total, &err)))
+        goto fail;
     st = tp_writer_close(w, &err);
     w = NULL;
-    if (progress)
-        fprintf(stderr, "\rtrialpack convert: %zu rows\n", total);
+    if (progress && total)
+        fputc('\n', stderr);
     if (st)
         goto fail;
     goto done;

@@ -125,6 +125,21 @@ int tp_reader_next(struct tp_reader *r, size_t max_rows, const struct tp_dataset
     return rc;
 }
 
+int tp_reader_fill(struct tp_reader *r, struct tp_dataset *batch, size_t max_rows,
+                   struct tp_error *err)
+{
+    int rc;
+    tp_dataset_clear_rows(batch);
+    if (r->done || max_rows == 0)
+        return TP_OK;
+    if (tp_dataset_nvars(batch) != tp_dataset_nvars(r->meta))
+        return tp_fail(err, TP_E_USAGE, "batch does not match the reader's variables");
+    rc = r->fmt->read_batch(r->state, batch, max_rows, err);
+    if (rc)
+        tp_error_set_path(err, tp_source_name(r->src));
+    return rc;
+}
+
 int tp_reader_next_member(struct tp_reader *r, bool *more, struct tp_error *err)
 {
     int rc;
