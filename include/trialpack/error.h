@@ -60,6 +60,8 @@ int tp_error_set_path(struct tp_error *err, const char *path);
 
 /* Empty location: line/col/row -1, strings empty. */
 void tp_loc_init(struct tp_loc *loc);
+/* Copy path into loc->path, keeping its tail when too long (the file name matters most). */
+void tp_loc_set_path(struct tp_loc *loc, const char *path);
 
 /* Static text for a status code. */
 const char *tp_status_str(int code);

@@ -40,6 +40,11 @@ int tp_xml_schema_for(enum tp_xml_kind kind, int uses_arm, const char *schema_di
 int tp_xml_validate(const char *xml_path, const char *xsd_path, struct tp_report *rep,
                     size_t *nerrors, struct tp_error *err);
 
+/* Render a Define-XML 2.0/2.1 document to one self-contained HTML file with the stylesheet
+   xsl_path (NULL = the bundled xsl/define2html.xsl). out_path appears only when complete. */
+int tp_define_render_html(const char *define_path, const char *xsl_path, const char *out_path,
+                          struct tp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

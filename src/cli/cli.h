@@ -31,5 +31,6 @@ bool cli_progress_enabled(void);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 #endif

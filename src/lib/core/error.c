@@ -12,6 +12,16 @@ void tp_loc_init(struct tp_loc *loc)
     loc->line = loc->col = loc->row = -1;
 }
 
+void tp_loc_set_path(struct tp_loc *loc, const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    if (n >= sizeof loc->path)
+        path += n - (sizeof loc->path - 1), n = sizeof loc->path - 1;
+    if (n)
+        memcpy(loc->path, path, n);
+    loc->path[n] = '\0';
+}
+
 void tp_error_init(struct tp_error *err)
 {
     if (!err)
@@ -57,7 +67,7 @@ int tp_error_set_path(struct tp_error *err, const char *path)
     if (!err)
         return TP_OK;
     if (err->code != TP_OK && err->loc.path[0] == '\0' && path)
-        snprintf(err->loc.path, sizeof err->loc.path, "%s", path);
+        tp_loc_set_path(&err->loc, path);
     return err->code;
 }
 

@@ -7,10 +7,17 @@
 
 #include <config.h>
 
+/* every system header that declares a banned function comes before banned.h (git-compat-util.h
+   does the same): later includes are no-ops thanks to their guards */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "trialpack/error.h"
 

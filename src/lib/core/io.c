@@ -42,7 +42,7 @@ int tp_source_open_file(struct tp_source **out, const char *path, struct tp_erro
     struct tp_loc loc;
     *out = NULL;
     tp_loc_init(&loc);
-    io_name(loc.path, sizeof loc.path, path);
+    tp_loc_set_path(&loc, path);
     s = tp_calloc(1, sizeof *s);
     if (!s)
         return tp_fail(err, TP_E_NOMEM, "out of memory");
@@ -102,7 +102,7 @@ long tp_source_read(struct tp_source *src, void *buf, size_t n, struct tp_error 
         if (errno != EINTR) {
             struct tp_loc loc;
             tp_loc_init(&loc);
-            io_name(loc.path, sizeof loc.path, src->name);
+            tp_loc_set_path(&loc, src->name);
             tp_fail_at(err, TP_E_IO, &loc, "read error: %s", strerror(errno));
             return -1;
         }
@@ -125,7 +125,7 @@ int tp_source_read_full(struct tp_source *src, void *buf, size_t n, size_t *got,
     if (have < n && !got) {
         struct tp_loc loc;
         tp_loc_init(&loc);
-        io_name(loc.path, sizeof loc.path, src->name);
+        tp_loc_set_path(&loc, src->name);
         return tp_fail_at(err, TP_E_PARSE, &loc, "unexpected end of file at byte %lld",
                           src->pos);
     }
@@ -178,7 +178,7 @@ int tp_sink_open_file(struct tp_sink **out, const char *path, struct tp_error *e
     int n;
     *out = NULL;
     tp_loc_init(&loc);
-    io_name(loc.path, sizeof loc.path, path);
+    tp_loc_set_path(&loc, path);
     s = tp_calloc(1, sizeof *s);
     if (!s)
         return tp_fail(err, TP_E_NOMEM, "out of memory");
@@ -235,7 +235,7 @@ static int sink_flush(struct tp_sink *s, struct tp_error *err)
             if (errno == EINTR)
                 continue;
             tp_loc_init(&loc);
-            io_name(loc.path, sizeof loc.path, s->path);
+            tp_loc_set_path(&loc, s->path);
             s->failed = true;
             return tp_fail_at(err, TP_E_IO, &loc, "write error: %s", strerror(errno));
         }

@@ -89,7 +89,7 @@ int tp_xml_validate(const char *xml_path, const char *xsd_path, struct tp_report
     struct stat st;
 
     tp_loc_init(&loc);
-    snprintf(loc.path, sizeof loc.path, "%s", xml_path);
+    tp_loc_set_path(&loc, xml_path);
     if (nerrors)
         *nerrors = 0;
     if (stat(xml_path, &st) != 0)
@@ -104,7 +104,7 @@ int tp_xml_validate(const char *xml_path, const char *xsd_path, struct tp_report
     xmlSchemaSetParserErrors(pctx, xsd_silent, xsd_silent, NULL);
     schema = xmlSchemaParse(pctx);
     if (!schema) {
-        snprintf(loc.path, sizeof loc.path, "%s", xsd_path);
+        tp_loc_set_path(&loc, xsd_path);
         rc = tp_fail_at(err, TP_E_IO, &loc, "cannot load XML schema '%s'", xsd_path);
         goto out;
     }
@@ -183,7 +183,7 @@ int tp_xml_sniff(const char *path, enum tp_xml_kind *kind, int *uses_arm, struct
     *kind = TP_XML_UNKNOWN;
     *uses_arm = 0;
     tp_loc_init(&loc);
-    snprintf(loc.path, sizeof loc.path, "%s", path);
+    tp_loc_set_path(&loc, path);
     if (stat(path, &st) != 0)
         return tp_fail_at(err, TP_E_IO, &loc, "cannot open '%s'", path);
     xmlSetGenericErrorFunc(NULL, xsd_silent);
