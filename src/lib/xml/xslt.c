@@ -15,6 +15,7 @@
 #include <libxslt/transform.h>
 #include <libxslt/xsltInternals.h>
 #include <libxslt/xsltutils.h>
+#include <libexslt/exslt.h>
 
 static void xslt_silent(void *ctx, const char *msg, ...)
 {
@@ -43,6 +44,7 @@ int tp_define_render_html(const char *define_path, const char *xsl_path, const c
     }
     xmlSetGenericErrorFunc(NULL, xslt_silent);
     xsltSetGenericErrorFunc(NULL, xslt_silent);
+    exsltRegisterAll();   /* exsl:node-set and friends, as xsltproc offers them */
     style = xsltParseStylesheetFile((const xmlChar *)xsl_path);
     if (!style) {
         tp_loc_set_path(&loc, xsl_path);
