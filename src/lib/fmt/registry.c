@@ -10,13 +10,16 @@
 extern const struct tp_format fmt_xpt;
 extern const struct tp_format fmt_xpt8;
 extern const struct tp_format fmt_csv;
+extern const struct tp_format fmt_dsjson;
+extern const struct tp_format fmt_ndjson;
+extern const struct tp_format fmt_dsjc;
 
 static const struct tp_format *const registry[] = {
-    &fmt_xpt, &fmt_xpt8, &fmt_csv, NULL,
+    &fmt_xpt, &fmt_xpt8, &fmt_csv, &fmt_dsjson, &fmt_ndjson, &fmt_dsjc, NULL,
 };
 
 static const char *const registry_names[] = {
-    "xpt", "xpt8", "csv", NULL,
+    "xpt", "xpt8", "csv", "json", "ndjson", "dsjc", NULL,
 };
 
 const char *const *tp_format_names(void)
