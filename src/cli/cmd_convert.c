@@ -40,6 +40,8 @@ static void convert_usage(FILE *f)
             "      --profile P           fda (default: ASCII only in XPT), pmda, nmpa, none\n"
             "      --from FMT            input format: xpt, csv, json, ndjson, dsjc\n"
             "      --to FMT              output format: xpt, csv, json, ndjson, dsjc\n"
+            "  -O, --opt KEY=VALUE       a format option, e.g. dsjson.level=6 (DSJC compression;\n"
+            "                            default 9 as the DSJC spec recommends)\n"
             "  -h, --help                show this help\n"
             "\n"
             "Exit status: 0 ok, 2 usage error, 3 invalid input, limit exceeded, or I/O error.\n");
@@ -119,6 +121,7 @@ int cmd_convert(int argc, char **argv)
         {"profile", required_argument, NULL, 'P'},
         {"from", required_argument, NULL, 'F'},
         {"to", required_argument, NULL, 'T'},
+        {"opt", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -140,7 +143,7 @@ int cmd_convert(int argc, char **argv)
         return CLI_INPUT;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:in:l:x:d:e:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:in:l:x:d:e:O:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'm': meta_path = optarg; break;
         case 'i': tp_options_set(o, "csv.infer", "1"); break;
@@ -169,6 +172,17 @@ int cmd_convert(int argc, char **argv)
             break;
         case 'F': from = optarg; break;
         case 'T': to = optarg; break;
+        case 'O': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg) {
+                tp_options_free(o);
+                return cli_usage_error("convert", "--opt needs KEY=VALUE, not '%s'", optarg);
+            }
+            *eq = '\0';
+            tp_options_set(o, optarg, eq + 1);
+            *eq = '=';
+            break;
+        }
         case 'h':
             convert_usage(stdout);
             tp_options_free(o);
