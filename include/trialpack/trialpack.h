@@ -7,6 +7,9 @@
 #include "trialpack/error.h"
 #include "trialpack/dataset.h"
 #include "trialpack/format.h"
+#include "trialpack/report.h"
+#include "trialpack/study.h"
+#include "trialpack/xml.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -32,5 +32,6 @@ int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ struct cli_command {
 };
 
 static const struct cli_command commands[] = {
+    {"generate", cmd_generate, "write a synthetic raw EDC export of a study folder"},
     {"info", cmd_info, "describe datasets in XPT, CSV or Dataset-JSON files"},
     {"convert", cmd_convert, "convert a dataset between XPT v5/v8, CSV and Dataset-JSON"},
     {"validate", cmd_validate, "validate ODM and Define-XML documents against XML schemas"},
