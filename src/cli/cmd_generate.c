@@ -22,7 +22,7 @@ enum { GEN_EXIT_OK = 0, GEN_EXIT_USAGE = 2, GEN_EXIT_INPUT = 3 };
 
 static void generate_usage(FILE *out)
 {
-    fputs("usage: trialpack generate --study DIR --out DIR [options]\n"
+    fputs("Usage: trialpack generate --study DIR --out DIR [options]\n"
           "\n"
           "Write a deterministic synthetic raw EDC export (one CSV per CRF form, plus\n"
           "centres.csv, dictionnaire.csv, listes.csv and errors.csv) from the CRF\n"
