@@ -10,3 +10,7 @@ TESTS += tests/xml/xml-safety.sh tests/xml/render.sh
 EXTRA_DIST += tests/xml/xml-safety.sh tests/xml/render.sh
 tests_unit_test_report_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_report_LDADD = $(UNIT_LDADD)
+check_PROGRAMS += tests/unit/test_pipeline
+TESTS += tests/unit/test_pipeline
+tests_unit_test_pipeline_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pipeline_LDADD = $(UNIT_LDADD)
