@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "trialpack/define.h"
 #include "trialpack/meta.h"
 
 #define CONVERT_BATCH 8192
@@ -29,6 +30,8 @@ static void convert_usage(FILE *f)
             "  -m, --meta VARS.csv       variable metadata for CSV input (columns Variable, Label,\n"
             "                            Type, Length, Format; optional Dataset to pick rows)\n"
             "  -i, --infer               infer CSV column types and lengths from the data\n"
+            "  -D, --define FILE         take names, labels, types, lengths, formats, itemOIDs,\n"
+            "                            data types and key sequence from a define.xml (2.0/2.1)\n"
             "  -n, --dataset-name NAME   name of the output dataset (default: input's, or the\n"
             "                            file name without extension)\n"
             "  -l, --dataset-label TEXT  label of the output dataset\n"
@@ -110,6 +113,7 @@ int cmd_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"meta", required_argument, NULL, 'm'},
+        {"define", required_argument, NULL, 'D'},
         {"infer", no_argument, NULL, 'i'},
         {"dataset-name", required_argument, NULL, 'n'},
         {"dataset-label", required_argument, NULL, 'l'},
@@ -117,7 +121,7 @@ int cmd_convert(int argc, char **argv)
         {"member", required_argument, NULL, 'M'},
         {"delimiter", required_argument, NULL, 'd'},
         {"encoding", required_argument, NULL, 'e'},
-        {"decimal-comma", no_argument, NULL, 'D'},
+        {"decimal-comma", no_argument, NULL, 'C'},
         {"profile", required_argument, NULL, 'P'},
         {"from", required_argument, NULL, 'F'},
         {"to", required_argument, NULL, 'T'},
@@ -126,7 +130,8 @@ int cmd_convert(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *meta_path = NULL, *ds_name = NULL, *ds_label = NULL, *member = NULL;
-    const char *from = NULL, *to = NULL;
+    const char *from = NULL, *to = NULL, *define_path = NULL;
+    struct tp_define *def = NULL;
     struct tp_options *o = tp_options_new();
     struct tp_dataset *tmpl = NULL, *outmeta = NULL;
     struct tp_reader *r = NULL;
@@ -143,9 +148,10 @@ int cmd_convert(int argc, char **argv)
         return CLI_INPUT;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:in:l:x:d:e:O:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:D:in:l:x:d:e:O:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'm': meta_path = optarg; break;
+        case 'D': define_path = optarg; break;
         case 'i': tp_options_set(o, "csv.infer", "1"); break;
         case 'n': ds_name = optarg; break;
         case 'l': ds_label = optarg; break;
@@ -161,7 +167,7 @@ int cmd_convert(int argc, char **argv)
             tp_options_set(o, "csv.delimiter", strcmp(optarg, "tab") == 0 ? "\t" : optarg);
             break;
         case 'e': tp_options_set(o, "encoding", optarg); break;
-        case 'D': tp_options_set(o, "csv.decimal", ","); break;
+        case 'C': tp_options_set(o, "csv.decimal", ","); break;
         case 'P':
             if (strcmp(optarg, "fda") && strcmp(optarg, "pmda") && strcmp(optarg, "nmpa") &&
                 strcmp(optarg, "none")) {
@@ -206,10 +212,30 @@ int cmd_convert(int argc, char **argv)
         tp_options_free(o);
         return cli_usage_error("convert", "cannot tell the output format of '%s' (use --to)", out);
     }
+    if (meta_path && define_path) {
+        tp_options_free(o);
+        return cli_usage_error("convert", "--meta and --define both describe the variables: pick one");
+    }
     if (meta_path) {
         if ((st = tp_meta_read_csv(meta_path, &tmpl, &err)))
             goto fail;
         tp_options_set_template(o, tmpl);
+    }
+    if (define_path) {
+        if ((st = tp_define_read(define_path, &def, &err)))
+            goto fail;
+        /* CSV input is typed by the define's variables; other inputs bring their own types */
+        if ((from && strcasecmp(from, "csv") == 0) ||
+            (!from && tp_format_for_path(in) && strcmp(tp_format_for_path(in), "csv") == 0)) {
+            char nm[64];
+            if (ds_name)
+                snprintf(nm, sizeof nm, "%s", ds_name);
+            else
+                convert_name_from_path(in, nm, sizeof nm);
+            if ((st = tp_define_dataset_meta(def, nm, &tmpl, &err)))
+                goto fail;
+            tp_options_set_template(o, tmpl);
+        }
     }
     if ((st = tp_reader_open(in, from, o, &r, &err)))
         goto fail;
@@ -234,6 +260,8 @@ int cmd_convert(int argc, char **argv)
         convert_name_from_path(in, nm, sizeof nm);
         tp_dataset_set_name(outmeta, nm);
     }
+    if (def && (st = tp_define_apply_model(def, outmeta, &err)))
+        goto fail;
     if (ds_label)
         tp_dataset_set_label(outmeta, ds_label);
     {
@@ -279,6 +307,7 @@ done:
     tp_reader_close(r);
     tp_dataset_free(outmeta);
     tp_dataset_free(tmpl);
+    tp_define_free(def);
     tp_options_free(o);
     return rc;
 }
