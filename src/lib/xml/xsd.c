@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "trialpack/trialpack.h"
 #include "trialpack/xml.h"
+#include "xmlsafe.h"
 
 #include <dirent.h>
 #include <string.h>
@@ -94,6 +95,16 @@ int tp_xml_validate(const char *xml_path, const char *xsd_path, struct tp_report
         *nerrors = 0;
     if (stat(xml_path, &st) != 0)
         return tp_fail_at(err, TP_E_IO, &loc, "cannot open '%s'", xml_path);
+    {
+        long dt = xml_file_doctype_line(xml_path);
+        if (dt > 0) {
+            xsd_add(&c, "XML", dt,
+                    "DOCTYPE declarations are not allowed (external entities are never resolved)");
+            if (nerrors)
+                *nerrors = c.n;
+            return TP_OK;
+        }
+    }
     /* schema: a trusted local file set; its includes/imports resolve relative to it */
     xmlSetGenericErrorFunc(NULL, xsd_silent);
     pctx = xmlSchemaNewParserCtxt(xsd_path);
@@ -186,6 +197,11 @@ int tp_xml_sniff(const char *path, enum tp_xml_kind *kind, int *uses_arm, struct
     tp_loc_set_path(&loc, path);
     if (stat(path, &st) != 0)
         return tp_fail_at(err, TP_E_IO, &loc, "cannot open '%s'", path);
+    if ((loc.line = xml_file_doctype_line(path)) > 0)
+        return tp_fail_at(err, TP_E_PARSE, &loc,
+                          "DOCTYPE declarations are not allowed (external entities are never "
+                          "resolved)");
+    loc.line = -1;
     xmlSetGenericErrorFunc(NULL, xsd_silent);
     reader = xmlReaderForFile(path, NULL, XSD_READER_OPTS);
     if (!reader) {

@@ -1,0 +1,2 @@
+## trialpack odm (export / import): included from Makefile.am after src/cli/local.mk
+trialpack_SOURCES += src/cli/cmd_odm.c
