@@ -33,5 +33,9 @@ int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_define(int argc, char **argv);
+int cmd_sdtm(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_odm(int argc, char **argv);
 
 #endif

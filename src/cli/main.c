@@ -17,7 +17,11 @@ struct cli_command {
 };
 
 static const struct cli_command commands[] = {
+    {"build", cmd_build, "build a study's submission package end to end (default: SCLERADEC II)"},
+    {"sdtm", cmd_sdtm, "map a raw EDC export to SDTM datasets with a reconciliation report"},
+    {"odm", cmd_odm, "export or import ODM 1.3.2 (study metadata and clinical data)"},
     {"generate", cmd_generate, "write a synthetic raw EDC export of a study folder"},
+    {"define", cmd_define, "write define.xml (+ define.html) from the spec and the data; --check one"},
     {"info", cmd_info, "describe datasets in XPT, CSV or Dataset-JSON files"},
     {"convert", cmd_convert, "convert a dataset between XPT v5/v8, CSV and Dataset-JSON"},
     {"validate", cmd_validate, "validate ODM and Define-XML documents against XML schemas"},
