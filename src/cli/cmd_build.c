@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "trialpack/define.h"
+#include "trialpack/xml.h"
 #include "trialpack/sdtm.h"
 #include "trialpack/study.h"
 
@@ -185,6 +187,21 @@ int cmd_build(int argc, char **argv)
                 rc = CLI_INPUT;
                 goto out;
             }
+        }
+    }
+    {
+        /* define.xml and its HTML rendering sit beside the datasets they describe */
+        char defxml[4700], defhtml[4700];
+        struct tp_error err;
+        tp_error_init(&err);
+        snprintf(defxml, sizeof defxml, "%s/define.xml", sdtm);
+        snprintf(defhtml, sizeof defhtml, "%s/define.html", sdtm);
+        if (progress)
+            fprintf(stderr, "build: writing define.xml and define.html\n");
+        if (tp_define_write_study(study, NULL, sdtm, defxml, &err) ||
+            tp_define_render_html(defxml, NULL, defhtml, &err)) {
+            rc = cli_report_error(&err);
+            goto out;
         }
     }
     {

@@ -535,7 +535,9 @@ static int check_vlm(struct tp_spec *s, struct tp_error *err)
                               dn);
         for (size_t k = 0; k < w->nrows && !found; k++)
             found = strcmp(sheet_get(w, k, w_id), wc) == 0;
-        if (*wc && !found)
+        /* a cell with blanks is an inline clause ("VSTESTCD EQ TEMP"), parsed by the define
+           writer; a bare token must name a WhereClauses.csv row */
+        if (*wc && !found && !strchr(wc, ' '))
             return sheet_fail(err, TP_E_SPEC, v, r, v_wc,
                               "where clause '%s' not in WhereClauses.csv", wc);
         if (*cl && spec_find_cl(s, cl) < 0)
