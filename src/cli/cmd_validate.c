@@ -1,8 +1,8 @@
 /*
- * trialpack validate: check files and report findings a person and a pipeline can read.
- * XML documents (ODM 1.3.2, Define-XML 2.0/2.1) are validated against the bundled schemas, or
- * CDISC's official set with --schema-dir. Findings stream out as they are found (CSV/JSON have no
- * row caps); the exit status is 1 when any finding is an error.
+ * trialpack validate: check a submission package, datasets, define.xml or ODM files against the
+ * XML schemas and the conformance-rule catalogue (mappings/rules/catalogue.csv), and report the
+ * findings for a person (text summary, HTML page) or a pipeline (CSV, JSON: streamed, no caps).
+ * Exit status: 0 no finding at the --fail-on level, 1 findings, 2 usage, 3 unreadable input.
  */
 #include <config.h>
 
@@ -11,245 +11,217 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "cli_json.h"
 #include "trialpack/report.h"
-#include "trialpack/xml.h"
-
-enum validate_fmt { VF_TEXT, VF_CSV, VF_JSON };
-
-struct validate_out {
-    FILE *f;
-    enum validate_fmt fmt;
-    size_t emitted;
-};
+#include "trialpack/rules.h"
 
 static void validate_usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: trialpack validate [OPTIONS] PATH...\n"
-            "\n"
-            "Validate ODM 1.3.2 and Define-XML 2.0/2.1 documents against XML schemas (the bundled\n"
-            "ones, written by trialpack from the standards, or CDISC's official set).\n"
-            "\n"
-            "Options:\n"
-            "      --schema-dir DIR   use the schemas found under DIR (e.g. CDISC's official\n"
-            "                         ODM or Define-XML schema folder) instead of the bundled ones\n"
-            "  -f, --format FMT       text (default), csv or json\n"
-            "  -o, --out FILE         write the report to FILE (written whole, then renamed)\n"
-            "  -h, --help             show this help\n"
-            "\n"
-            "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage error,\n"
-            "3 unreadable input or schema.\n");
+    fprintf(
+        f, "Usage: trialpack validate [OPTIONS] PATH...\n"
+           "       trialpack validate --list-rules [--format text|csv]\n"
+           "\n"
+           "Validate a submission package (a folder: datasets *.xpt, *.json, *.ndjson, *.dsjc,\n"
+           "define.xml and ODM files found under it, e.g. m5/datasets/<study>/tabulations/sdtm),\n"
+           "single datasets, a define.xml or an ODM file: XML schemas, SAS XPORT structure,\n"
+           "SDTMIG metadata and values, controlled terminology, cross-dataset and define.xml\n"
+           "consistency, as listed in the rule catalogue (mappings/rules/catalogue.csv).\n"
+           "\n"
+           "Options:\n"
+           "      --define FILE      the define.xml to check the datasets against (default: the\n"
+           "                         define.xml found among the inputs)\n"
+           "      --ct FILE          controlled terminology, NCI EVS tab-delimited layout\n"
+           "                         (SDTM_Terminology.txt); default: mappings/ct/ when present\n"
+           "      --standard STD     standard tables to use (default sdtmig-3.4)\n"
+           "      --schema-dir DIR   use the XML schemas found under DIR (e.g. CDISC's official\n"
+           "                         ODM or Define-XML folder) instead of the bundled ones\n"
+           "      --no-schema        skip XML schema validation\n"
+           "      --max-file-size N  transport file size limit in bytes (default 5000000000)\n"
+           "      --threads 1|2      threads checking a large dataset (default 2; a third reads)\n"
+           "  -f, --format FMT       text (default: summary per rule with the first examples),\n"
+           "                         csv, json (every finding, streamed) or html (one page)\n"
+           "  -o, --out FILE         write the report to FILE (written whole, then renamed)\n"
+           "      --fail-on LEVEL    error (default) or warning: lowest severity that fails\n"
+           "      --list-rules       list the catalogue with each rule's implementation status\n"
+           "  -h, --help             show this help\n"
+           "\n"
+           "Every report names the rule set: \"rules VERSION sha256:HASH\" of the catalogue.\n"
+           "Rules the engine does not implement are listed as such and never counted as passed.\n"
+           "\n"
+           "Exit status: 0 no findings at the --fail-on level (warnings alone do not fail by\n"
+           "default), 1 findings at that level, 2 usage error, 3 unreadable input or I/O error.\n");
 }
 
-static void csv_field(FILE *f, const char *s)
+static int validate_list(struct tp_validation *v, bool csv)
 {
-    bool quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (!quote) {
-        fputs(s, f);
-        return;
+    size_t impl = 0, n = tp_validation_nrules(v);
+    if (csv)
+        printf("RuleID,Severity,Scope,Check,Implemented,Supported,Message\n");
+    for (size_t i = 0; i < n; i++) {
+        struct tp_rule_info ri;
+        tp_validation_rule_at(v, i, &ri);
+        impl += ri.implemented;
+        if (csv) {
+            const char *m = ri.message;
+            printf("%s,%s,%s,%s,%s,%s,", ri.id, ri.severity, ri.scope, ri.check,
+                   ri.implemented ? "Yes" : "No", ri.supported ? "Yes" : "No");
+            if (strpbrk(m, ",\"")) {
+                putchar('"');
+                for (; *m; m++) {
+                    if (*m == '"')
+                        putchar('"');
+                    putchar(*m);
+                }
+                putchar('"');
+            } else {
+                fputs(m, stdout);
+            }
+            putchar('\n');
+        } else {
+            printf("%s  %-7s %-8s %-24s %-15s %s\n", ri.id, ri.severity, ri.scope, ri.check,
+                   ri.implemented ? "implemented" : "NOT IMPLEMENTED", ri.message);
+        }
     }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static int validate_emit(const struct tp_finding *fd, void *ctx)
-{
-    struct validate_out *o = ctx;
-    switch (o->fmt) {
-    case VF_TEXT:
-        fprintf(o->f, "%s", fd->path);
-        if (fd->line > 0)
-            fprintf(o->f, ":%ld", fd->line);
-        fprintf(o->f, ": %s: [%s] ", tp_severity_name(fd->severity), fd->rule_id);
-        if (fd->dataset[0])
-            fprintf(o->f, "%s%s%s: ", fd->dataset, fd->variable[0] ? "." : "", fd->variable);
-        if (fd->row > 0)
-            fprintf(o->f, "record %ld: ", fd->row);
-        fprintf(o->f, "%s", fd->message);
-        if (fd->value[0])
-            fprintf(o->f, " (value '%s')", fd->value);
-        fputc('\n', o->f);
-        break;
-    case VF_CSV:
-        fprintf(o->f, "%s,", tp_severity_name(fd->severity));
-        csv_field(o->f, fd->rule_id);
-        fputc(',', o->f);
-        csv_field(o->f, fd->path);
-        fprintf(o->f, ",%ld,", fd->line > 0 ? fd->line : 0);
-        csv_field(o->f, fd->dataset);
-        fputc(',', o->f);
-        csv_field(o->f, fd->variable);
-        fprintf(o->f, ",%ld,", fd->row > 0 ? fd->row : 0);
-        csv_field(o->f, fd->value);
-        fputc(',', o->f);
-        csv_field(o->f, fd->message);
-        fputc('\n', o->f);
-        break;
-    case VF_JSON:
-        fprintf(o->f, "%s\n{\"severity\":\"%s\",\"rule\":", o->emitted ? "," : "",
-                tp_severity_name(fd->severity));
-        cli_json_string(o->f, fd->rule_id);
-        fprintf(o->f, ",\"path\":");
-        cli_json_string(o->f, fd->path);
-        fprintf(o->f, ",\"line\":%ld,\"dataset\":", fd->line > 0 ? fd->line : 0);
-        cli_json_string(o->f, fd->dataset);
-        fprintf(o->f, ",\"variable\":");
-        cli_json_string(o->f, fd->variable);
-        fprintf(o->f, ",\"row\":%ld,\"value\":", fd->row > 0 ? fd->row : 0);
-        cli_json_string(o->f, fd->value);
-        fprintf(o->f, ",\"message\":");
-        cli_json_string(o->f, fd->message);
-        fputc('}', o->f);
-        break;
-    }
-    o->emitted++;
-    return 0;
-}
-
-static const char *validate_kind_name(enum tp_xml_kind k)
-{
-    switch (k) {
-    case TP_XML_ODM: return "ODM 1.3.2";
-    case TP_XML_DEFINE20: return "Define-XML 2.0";
-    case TP_XML_DEFINE21: return "Define-XML 2.1";
-    default: return "unknown";
-    }
-}
-
-static int validate_xml(const char *path, const char *schema_dir, struct tp_report *rep,
-                        FILE *log, struct tp_error *err)
-{
-    enum tp_xml_kind kind;
-    int arm;
-    char xsd[4096];
-    size_t n;
-    int rc = tp_xml_sniff(path, &kind, &arm, err);
-    if (rc == TP_E_PARSE) {
-        /* bad input is a finding, not a failure of the tool */
-        char msg[sizeof err->msg];
-        struct tp_finding f = {TP_SEV_ERROR, "XML", path, err->loc.line, "", "", -1, "", msg};
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        tp_error_init(err);
-        if (log)
-            fprintf(log, "%s: not well-formed or refused\n", path);
-        return tp_report_add(rep, &f);
-    }
-    if (rc)
-        return rc;
-    if (kind == TP_XML_UNKNOWN) {
-        struct tp_finding f = {TP_SEV_ERROR, "XML", path, -1, "", "", -1, "",
-                               "not an ODM 1.3 or Define-XML document (root element namespace)"};
-        return tp_report_add(rep, &f);
-    }
-    if ((rc = tp_xml_schema_for(kind, arm, schema_dir, xsd, sizeof xsd, err)))
-        return rc;
-    if ((rc = tp_xml_validate(path, xsd, rep, &n, err)))
-        return rc;
-    if (log)
-        fprintf(log, "%s: %s, schema %s: %s\n", path, validate_kind_name(kind), xsd,
-                n ? "INVALID" : "valid");
-    return TP_OK;
+    if (!csv)
+        printf("%zu rules, %zu implemented, %zu not implemented; rules %s sha256:%s\n", n, impl,
+               n - impl, tp_validation_catalogue_version(v), tp_validation_catalogue_sha256(v));
+    return CLI_OK;
 }
 
 int cmd_validate(int argc, char **argv)
 {
+    enum {
+        O_DEFINE = 256,
+        O_CT,
+        O_STANDARD,
+        O_SCHEMA,
+        O_FAILON,
+        O_LIST,
+        O_NOSCHEMA,
+        O_MAXSIZE,
+        O_THREADS
+    };
     static const struct option longopts[] = {
-        {"schema-dir", required_argument, NULL, 'S'},
+        {"define", required_argument, NULL, O_DEFINE},
+        {"ct", required_argument, NULL, O_CT},
+        {"standard", required_argument, NULL, O_STANDARD},
+        {"schema-dir", required_argument, NULL, O_SCHEMA},
+        {"no-schema", no_argument, NULL, O_NOSCHEMA},
+        {"max-file-size", required_argument, NULL, O_MAXSIZE},
+        {"threads", required_argument, NULL, O_THREADS},
         {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},
+        {"fail-on", required_argument, NULL, O_FAILON},
+        {"list-rules", no_argument, NULL, O_LIST},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *schema_dir = NULL, *out_path = NULL;
-    struct validate_out vo = {stdout, VF_TEXT, 0};
-    struct tp_report *rep;
+    struct tp_validate_opts o;
+    enum tp_report_format fmt = TP_REPORT_TEXT;
+    enum tp_severity fail_on = TP_SEV_ERROR;
+    const char *out_path = NULL;
+    bool list = false;
+    struct tp_validation *v = NULL;
+    struct tp_report *rep = NULL;
+    struct tp_report_writer *w = NULL;
     struct tp_error err;
-    char tmp_path[4096] = "";
     int c, rc = CLI_OK;
 
+    tp_validate_opts_init(&o);
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'S': schema_dir = optarg; break;
+        case O_DEFINE: o.define_path = optarg; break;
+        case O_CT: o.ct_path = optarg; break;
+        case O_STANDARD: o.standard = optarg; break;
+        case O_SCHEMA: o.schema_dir = optarg; break;
+        case O_NOSCHEMA: o.xml_schema = false; break;
+        case O_LIST: list = true; break;
+        case O_THREADS:
+            if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+                return cli_usage_error("validate", "--threads is 1 or 2");
+            o.threads = optarg[0] - '0';
+            break;
+        case O_MAXSIZE: {
+            char *end;
+            o.max_file_size = strtoll(optarg, &end, 10);
+            if (*end || o.max_file_size <= 0)
+                return cli_usage_error("validate", "--max-file-size wants a byte count");
+            break;
+        }
+        case O_FAILON:
+            if (strcmp(optarg, "error") == 0)
+                fail_on = TP_SEV_ERROR;
+            else if (strcmp(optarg, "warning") == 0)
+                fail_on = TP_SEV_WARNING;
+            else
+                return cli_usage_error("validate", "unknown --fail-on '%s' (error, warning)",
+                                       optarg);
+            break;
         case 'f':
             if (strcmp(optarg, "text") == 0)
-                vo.fmt = VF_TEXT;
+                fmt = TP_REPORT_TEXT;
             else if (strcmp(optarg, "csv") == 0)
-                vo.fmt = VF_CSV;
+                fmt = TP_REPORT_CSV;
             else if (strcmp(optarg, "json") == 0)
-                vo.fmt = VF_JSON;
+                fmt = TP_REPORT_JSON;
+            else if (strcmp(optarg, "html") == 0)
+                fmt = TP_REPORT_HTML;
             else
-                return cli_usage_error("validate", "unknown --format '%s' (text, csv, json)", optarg);
+                return cli_usage_error("validate", "unknown --format '%s' (text, csv, json, html)",
+                                       optarg);
             break;
         case 'o': out_path = optarg; break;
-        case 'h':
-            validate_usage(stdout);
-            return CLI_OK;
-        default:
-            return cli_usage_error("validate", "invalid option");
+        case 'h': validate_usage(stdout); return CLI_OK;
+        default: return cli_usage_error("validate", "invalid option");
         }
     }
-    if (optind >= argc)
+    if (!list && optind >= argc)
         return cli_usage_error("validate", "nothing to validate");
-    for (int i = optind; i < argc; i++) {
-        const char *dot = strrchr(argv[i], '.');
-        if (!dot || strcasecmp(dot, ".xml") != 0)
-            return cli_usage_error("validate",
-                                   "'%s': only XML documents (ODM, Define-XML) can be validated in "
-                                   "this version", argv[i]);
+    tp_error_init(&err);
+    if (tp_validation_new(&o, &v, &err))
+        return cli_report_error(&err);
+    if (list) {
+        if (fmt != TP_REPORT_TEXT && fmt != TP_REPORT_CSV) {
+            tp_validation_free(v);
+            return cli_usage_error("validate", "--list-rules prints text or csv");
+        }
+        rc = validate_list(v, fmt == TP_REPORT_CSV);
+        tp_validation_free(v);
+        return rc;
     }
+    for (int i = optind; i < argc; i++)
+        if (tp_validation_add_path(v, argv[i], &err)) {
+            rc = cli_report_error(&err);
+            tp_validation_free(v);
+            return rc;
+        }
     rep = tp_report_new();
     if (!rep) {
+        tp_validation_free(v);
         fprintf(stderr, "trialpack: out of memory\n");
         return CLI_INPUT;
     }
-    if (out_path) {
-        snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", out_path, (long)getpid());
-        vo.f = fopen(tmp_path, "w");
-        if (!vo.f) {
-            fprintf(stderr, "trialpack: cannot create '%s'\n", out_path);
-            tp_report_free(rep);
-            return CLI_INPUT;
-        }
+    if (tp_report_writer_open(out_path, stdout, fmt, v, &w, &err)) {
+        rc = cli_report_error(&err);
+        goto out;
     }
-    tp_report_set_sink(rep, validate_emit, &vo, false);
-    if (vo.fmt == VF_CSV)
-        fprintf(vo.f, "severity,rule,path,line,dataset,variable,row,value,message\n");
-    else if (vo.fmt == VF_JSON)
-        fprintf(vo.f, "{\"findings\":[");
-    for (int i = optind; i < argc && rc == CLI_OK; i++) {
-        tp_error_init(&err);
-        if (validate_xml(argv[i], schema_dir, rep, vo.fmt == VF_TEXT ? stderr : NULL, &err))
-            rc = cli_report_error(&err);
+    tp_report_writer_attach(w, rep);
+    if (tp_validation_run(v, rep, &err)) {
+        rc = cli_report_error(&err);
+        tp_report_writer_abort(w);
+        goto out;
     }
-    {
-        size_t ne = tp_report_count_severity(rep, TP_SEV_ERROR);
-        size_t nw = tp_report_count_severity(rep, TP_SEV_WARNING);
-        if (vo.fmt == VF_JSON)
-            fprintf(vo.f, "\n],\"summary\":{\"errors\":%zu,\"warnings\":%zu,\"notices\":%zu}}\n", ne,
-                    nw, tp_report_count_severity(rep, TP_SEV_NOTICE));
-        else if (vo.fmt == VF_TEXT)
-            fprintf(vo.f, "%zu error(s), %zu warning(s)\n", ne, nw);
-        if (rc == CLI_OK && ne > 0)
-            rc = CLI_FINDINGS;
+    if (tp_report_writer_close(w, rep, &err)) {
+        rc = cli_report_error(&err);
+        goto out;
     }
-    if (out_path) {
-        if (fclose(vo.f) != 0 || rename(tmp_path, out_path) != 0) {
-            fprintf(stderr, "trialpack: cannot write '%s'\n", out_path);
-            remove(tmp_path);
-            rc = CLI_INPUT;
-        }
-    }
+    if (tp_report_count_severity(rep, TP_SEV_ERROR) > 0 ||
+        (fail_on == TP_SEV_WARNING && tp_report_count_severity(rep, TP_SEV_WARNING) > 0))
+        rc = CLI_FINDINGS;
+out:
     tp_report_free(rep);
+    tp_validation_free(v);
     return rc;
 }

@@ -24,7 +24,7 @@ static const struct cli_command commands[] = {
     {"define", cmd_define, "write define.xml (+ define.html) from the spec and the data; --check one"},
     {"info", cmd_info, "describe datasets in XPT, CSV or Dataset-JSON files"},
     {"convert", cmd_convert, "convert a dataset between XPT v5/v8, CSV and Dataset-JSON"},
-    {"validate", cmd_validate, "validate ODM and Define-XML documents against XML schemas"},
+    {"validate", cmd_validate, "validate a package, datasets, define.xml or ODM: schemas and conformance rules"},
     {"render", cmd_render, "render a define.xml as one self-contained HTML page"},
     {NULL, NULL, NULL},
 };

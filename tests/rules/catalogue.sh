@@ -1,7 +1,7 @@
 #!/bin/sh
 # mappings/rules/catalogue.csv: the conformance-rule catalogue `trialpack validate` runs.
-# Checks (with /usr/bin/python3's csv module): UTF-8 without BOM, LF line ends, the 12-column
-# header, unique TPnnnn rule ids, allowed Severity/Scope/Category values, Domains tokens known to
+# Checks (with /usr/bin/python3's csv module): UTF-8 without BOM, LF line ends, the 13-column
+# header (the last, Implemented, is Yes or No), unique TPnnnn rule ids, allowed Severity/Scope/Category values, Domains tokens known to
 # the standards tables, Params written as key=value, non-empty Message/Description, every Check
 # listed in mappings/rules/README.md ("Check kinds" table), at least 100 rules, and a
 # YYYY.MM.N VERSION file. When $TP_REFERENCE_DIR/rules exists, every CDISC_ID/FDA_ID/PMDA_ID must
@@ -23,7 +23,7 @@ def err(msg):
     errors.append(msg)
 
 HEADER = ["RuleID", "Severity", "Scope", "Domains", "Category", "Message", "Description",
-          "CDISC_ID", "FDA_ID", "PMDA_ID", "Check", "Params"]
+          "CDISC_ID", "FDA_ID", "PMDA_ID", "Check", "Params", "Implemented"]
 SEVERITIES = {"Error", "Warning", "Notice"}
 SCOPES = {"dataset", "define", "odm", "xpt", "package"}
 CATEGORIES = {"xpt-format", "encoding", "structure", "metadata", "keys", "package", "ISO8601",
@@ -111,6 +111,8 @@ for n, r in rows:
     for col in HEADER:
         if r[col] != r[col].strip() or "\n" in r[col]:
             err("%s: %s has surrounding blanks or a line break" % (where, col))
+    if r["Implemented"] not in ("Yes", "No"):
+        err("%s: Implemented is %r, want Yes or No" % (where, r["Implemented"]))
     if r["Check"] and r["Check"] not in checks:
         err("%s: Check %r is not listed in README.md" % (where, r["Check"]))
     for tok in r["Domains"].split(";"):
@@ -175,5 +177,7 @@ for e in errors:
 if errors:
     print("%d problem(s) in mappings/rules" % len(errors))
     sys.exit(1)
-print("ok: %d rules, %d check kinds used, VERSION %s" % (len(rows), len({r['Check'] for _, r in rows}), version.strip()))
+print("ok: %d rules (%d implemented), %d check kinds used, VERSION %s"
+      % (len(rows), sum(r["Implemented"] == "Yes" for _, r in rows),
+         len({r['Check'] for _, r in rows}), version.strip()))
 EOF
