@@ -33,11 +33,14 @@ check_one() {
     else
         echo "note: $OFFICIAL or xmllint absent: official schema not checked"
     fi
-    if has_command validate; then
-        if "$CDT" validate "$tp_tmp/$name.xml" >"$tp_tmp/val.out" 2>&1; then
-            pass "$name: valid against the bundled schema (trialpack validate)"
+    # the bundled schema alone (trialpack validate also runs the package rules, which need the
+    # data files beside define.xml; those are checked by tests/rules/example.sh)
+    if command -v xmllint >/dev/null 2>&1; then
+        if xmllint --noout --nonet --schema "$TP_SRCDIR/xsd/define-2.1/define2-1-0.xsd" \
+                "$tp_tmp/$name.xml" 2>"$tp_tmp/val.out"; then
+            pass "$name: valid against the bundled schema"
         else
-            fail "$name: trialpack validate: $(head -c 600 "$tp_tmp/val.out")"
+            fail "$name: bundled schema: $(head -c 600 "$tp_tmp/val.out")"
         fi
     fi
     "$CDT" info --format json "$data"/*.xpt >"$tp_tmp/$name.info.json" || fail "$name: info failed"
