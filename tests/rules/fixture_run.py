@@ -23,6 +23,10 @@ import re
 import shlex
 import shutil
 import subprocess
+import concurrent.futures
+import hashlib
+import tempfile
+import threading
 import sys
 
 if sys.argv[1] == "--build":
@@ -31,6 +35,8 @@ if sys.argv[1] == "--build":
 else:
     cdt, fixtures, work = sys.argv[1], sys.argv[2], sys.argv[3]
     only = set(sys.argv[4:])
+cache_dir = os.path.join(work or tempfile.mkdtemp(), ".convert-cache")
+os.makedirs(cache_dir, exist_ok=True)
 src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(fixtures))))
 std_dir = os.path.join(src, "mappings", "standards", "sdtmig-3.4")
 
@@ -225,10 +231,23 @@ def build(case, pkg):
                                              "Supplemental Qualifiers for " + ds[4:]))
         out = os.path.join(pkg, ds.lower() + ".xpt")
         cmd = [cdt, "convert", "--meta", meta, "-n", ds, "-l", label] + opts.get(ds, []) + [path, out]
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        os.remove(meta)
-        if p.returncode != 0:
-            return None, "convert %s failed: %s" % (name, p.stderr.strip()[:300])
+        # most cases share the base datasets: convert each distinct (sheet, options, CSV) once
+        h = hashlib.sha1()
+        for part in (open(meta, "rb").read(), "\0".join(cmd[3:-2]).encode(), open(path, "rb").read()):
+            h.update(part)
+            h.update(b"\1")
+        cached = os.path.join(cache_dir, h.hexdigest() + ".xpt")
+        if os.path.exists(cached):
+            shutil.copy(cached, out)
+            os.remove(meta)
+        else:
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            os.remove(meta)
+            if p.returncode != 0:
+                return None, "convert %s failed: %s" % (name, p.stderr.strip()[:300])
+            tmp = cached + ".%d.tmp" % threading.get_ident()
+            shutil.copy(out, tmp)
+            os.replace(tmp, cached)
         qnams = []
         if "QNAM" in header:
             k = header.index("QNAM")
@@ -294,6 +313,8 @@ def main():
                             % (rid, col, listed.get(rid, {}).get("Implemented")))
     implemented = sorted(rid for rid, r in cat.items() if r.get("Implemented") == "Yes")
     ran = 0
+    os.makedirs(cache_dir, exist_ok=True)
+    cases = []
     for rid in implemented:
         if only and rid not in only:
             continue
@@ -302,9 +323,20 @@ def main():
             if not os.path.isdir(case):
                 failures.append("%s: no %s/ fixture" % (rid, kind))
                 continue
+            cases.append((rid, kind, case))
+
+    def one(item):
+        rid, kind, case = item
+        pkg = os.path.join(work, rid + "-" + kind)
+        shutil.rmtree(pkg, ignore_errors=True)
+        return run_case(case, pkg)
+
+    # cases are independent: run two at a time (the subprocesses do the work), report in order
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+        results = list(ex.map(one, cases))
+    for (rid, kind, case), (rows, e) in zip(cases, results):
+        if True:
             pkg = os.path.join(work, rid + "-" + kind)
-            shutil.rmtree(pkg, ignore_errors=True)
-            rows, e = run_case(case, pkg)
             ran += 1
             if e:
                 failures.append("%s %s: %s" % (rid, kind, e))
