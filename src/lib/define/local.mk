@@ -33,3 +33,4 @@ tests_fuzz_fuzz_define_CFLAGS = $(FUZZ_CFLAGS_ALL) $(LIBXML2_CFLAGS)
 tests_fuzz_fuzz_define_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
 tests_fuzz_fuzz_define_LDADD = libtp_core.la
 endif
+CLEANFILES += tests/define/define-html.png
