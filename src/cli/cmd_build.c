@@ -19,6 +19,8 @@
 
 #include "cli.h"
 #include "trialpack/define.h"
+#include "trialpack/report.h"
+#include "trialpack/rules.h"
 #include "trialpack/xml.h"
 #include "trialpack/sdtm.h"
 #include "trialpack/study.h"
@@ -235,6 +237,29 @@ int cmd_build(int argc, char **argv)
         tmp[0] = '\0';
         printf("build: %s/m5/datasets/%s/tabulations/sdtm (reconciliation in %s/)\n", dst, id,
                dst);
+        {
+            /* validate the finished package and keep the report in it; findings do not fail the
+               build (the package is complete either way), they are summarised for the reader */
+            char pkg[4200], rpt[4300];
+            struct tp_report *rep = tp_report_new();
+            struct tp_error err;
+            tp_error_init(&err);
+            snprintf(pkg, sizeof pkg, "%s/m5/datasets/%s/tabulations/sdtm", dst, id);
+            snprintf(rpt, sizeof rpt, "%s/validation-report.html", dst);
+            if (progress)
+                fprintf(stderr, "build: validating the package\n");
+            if (!rep || tp_validate_package(pkg, NULL, rep, rpt, TP_REPORT_HTML, &err)) {
+                tp_report_free(rep);
+                rc = cli_report_error(&err);
+                goto out;
+            }
+            printf("build: validation: %zu error(s), %zu warning(s), %zu notice(s) (report in "
+                   "%s)\n",
+                   tp_report_count_severity(rep, TP_SEV_ERROR),
+                   tp_report_count_severity(rep, TP_SEV_WARNING),
+                   tp_report_count_severity(rep, TP_SEV_NOTICE), rpt);
+            tp_report_free(rep);
+        }
     }
     rc = CLI_OK;
 out:
