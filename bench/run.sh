@@ -52,7 +52,29 @@ bench_xpt() {
         /usr/bin/python3 "$here/ratios.py" "$RES" | tee "$RES/ratios.md"
         cat /proc/loadavg | sed 's/^/Load average when the timings ended: /'
     fi
-    if want_step verify; then bash "$ANCHORS/run_anchors.sh" verify; fi
+    if want_step verify; then
+        bash "$ANCHORS/run_anchors.sh" verify
+        verify_tp | tee -a "$RES/verify.txt"
+    fi
+}
+
+# trialpack's own outputs, checked as the anchors' are: its XPT decoded against the CSV by the
+# anchors' independent parser (verify_xpt.py: values bit for bit, names, labels), and its CSV from
+# haven's XPT compared byte for byte with the generated CSV
+verify_tp() {
+    for s in $SIZES; do
+        x=$DATA/tp_check_$s.xpt c=$DATA/tp_check_$s.csv
+        (cd "$DATA" && $TPRUN convert --meta lb_tp_meta.csv --dataset-name LB \
+            --dataset-label 'Laboratory Test Results' "lb_$s.csv" "$x") &&
+            /usr/bin/python3 "$ANCHORS/verify_xpt.py" "$DATA/lb_$s.csv" "$DATA/lb_spec.tsv" "$x" 2>&1 |
+            grep -E '^-- |lengths|exact decode|row count|names differ|(type|label) .* != '
+        if $TPRUN convert "$DATA/lb_${s}_haven.xpt" "$c" && cmp -s "$c" "$DATA/lb_$s.csv"; then
+            echo "trialpack XPT -> CSV ($s): identical to the generated CSV"
+        else
+            echo "trialpack XPT -> CSV ($s): DIFFERS from the generated CSV"
+        fi
+        rm -f "$x" "$c"
+    done
 }
 
 bench_dsjson() {

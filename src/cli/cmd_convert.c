@@ -237,6 +237,17 @@ int cmd_convert(int argc, char **argv)
             tp_options_set_template(o, tmpl);
         }
     }
+    /* The target stores fixed CHAR lengths (XPT): a CSV reader measures the unknown ones itself
+       in one pass at open that checks but stores nothing ("csv.measure"), which is much cheaper
+       than convert_measure's second full read; other readers ignore the option, and whatever
+       is still unknown afterwards is measured below as before. */
+    {
+        const char *ofmt = to ? to : tp_format_for_path(out);
+        if (ofmt && tp_writer_needs_lengths(ofmt) && tp_options_set(o, "csv.measure", "1")) {
+            st = tp_fail(&err, TP_E_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
     if ((st = tp_reader_open(in, from, o, &r, &err)))
         goto fail;
     while (member && strcasecmp(tp_dataset_name(tp_reader_meta(r)), member) != 0) {

@@ -13,6 +13,8 @@
  * error), "latin1"/"iso-8859-1", "cp1252"/"windows-1252" (transcoded to UTF-8) csv.decimal    ","
  * accept decimal commas in numeric columns csv.infer      "1"  type columns by a first pass over
  * the file (see csv_read.c) csv.crlf       "1"  writing: CRLF line ends (default LF)
+ *   csv.measure    "1"  reading: give CHAR variables of unknown length their longest value's
+ *                       length, measured by a first pass at open (see csv_read.c)
  */
 #ifndef TP_FMT_CSV_H
 #define TP_FMT_CSV_H

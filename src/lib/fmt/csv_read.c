@@ -18,6 +18,10 @@
  *     zero ("007", "-01") keeps its column CHAR, since such values are codes and would lose their
  *     zeros. The source is then rewound and streamed;
  *   - otherwise every column is CHAR with length 0 (unknown): values are kept exactly as read.
+ * With "csv.measure"="1" (set by callers whose writer needs lengths, e.g. convert to XPT) every
+ * CHAR variable still of length 0 gets the length of its longest value (at least 1) from a first
+ * pass over the file, which checks the data exactly as reading it does (field counts, UTF-8,
+ * numbers: the first error is the same) but stores nothing; the source is then rewound.
  * Numeric cells: empty or "." is the ordinary missing value, ".A"-".Z" and "._" are special
  * missing values, anything else must be a decimal number (locale-independent; spaces around it are
  * ignored; "csv.decimal"="," also accepts a decimal comma).
@@ -41,11 +45,19 @@
 #include <strings.h>
 
 #include "csv.h"
+#include "model/dataset_bulk.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define CSV_HAVE_SCAN 1 /* csv_bulk_scan: 16-byte compares (every x86-64 has SSE2) */
+#endif
 
 #define CSV_CHUNK ((size_t)1 << 20)
 #define CSV_RUN 1024 /* plain lines taken at once by the fast path */
+#define CSV_BULK_SPANS 65536 /* fields held at once by the bulk path (1 MiB of spans) */
+#define CSV_SCAN_PAD 64      /* readable bytes after the input buffer's end, for csv_bulk_scan */
 
-enum csv_mode { CSV_HEADER, CSV_SKIP_HEADER, CSV_INFER, CSV_DATA };
+enum csv_mode { CSV_HEADER, CSV_SKIP_HEADER, CSV_INFER, CSV_MEASURE, CSV_DATA };
 enum csv_enc { CSV_UTF8, CSV_LATIN1, CSV_CP1252 };
 
 struct csv_colstat {
@@ -63,6 +75,8 @@ struct csv_reader {
     unsigned char delim;
     bool decimal_comma;
     bool infer;
+    bool measure; /* "csv.measure": measure unknown CHAR lengths at open */
+    bool measure_strict; /* the measuring pass checks numbers too (after the quick one failed) */
     const struct tp_dataset *tmpl;
 
     /* input buffer: bytes [pos, len) are UTF-8 not yet tokenized */
@@ -102,9 +116,14 @@ struct csv_reader {
     size_t row_lines_cap;
     size_t pre_next, pre_end; /* batch rows added ahead for the plain lines being read */
     struct csv_span {
-        size_t off, len;
+        size_t off, len, next; /* the line without its terminator; next = offset after it */
         bool ascii;
     } run[CSV_RUN];
+    /* the bulk path (csv_bulk_lines): the fields of up to bulk_rows records, row-major */
+    struct tp_span *spans;
+    size_t bulk_rows;
+    long *bulk_line;   /* physical line of each of those records */
+    size_t *bulk_fail; /* per header field: first of those records that is not a number */
 
     int rc;
     struct tp_error *err;
@@ -137,7 +156,8 @@ static int csv_fail(struct csv_reader *st, int code, long line, size_t col, cons
         loc.col = (long)col + 1;
         snprintf(loc.variable, sizeof loc.variable, "%s", csv_colname(st, col));
     }
-    if ((st->mode == CSV_INFER || st->mode == CSV_DATA) && st->records > 0)
+    if ((st->mode == CSV_INFER || st->mode == CSV_MEASURE || st->mode == CSV_DATA) &&
+        st->records > 0)
         loc.row = st->records;
     tp_error_init(&st->saved);
     va_start(ap, fmt);
@@ -343,6 +363,32 @@ slow : {
 }
 }
 
+/*
+ * Whether csv_parse_num accepts the text, without converting it (the measuring pass): the usual
+ * shape -- an optional '-', 1 to 19 digits, at most one decimal point -- is always accepted (it
+ * is converted exactly by the fast path); anything else is asked of csv_parse_num itself.
+ */
+static bool csv_num_valid(const unsigned char *s, size_t n, bool dcomma)
+{
+    size_t i = n && s[0] == '-';
+    int digits = 0;
+    bool dot = false;
+    double v;
+    char kind;
+    for (; i < n; i++) {
+        unsigned c = s[i];
+        if (c - '0' < 10u)
+            digits++;
+        else if ((c == '.' || (dcomma && c == ',')) && !dot)
+            dot = true;
+        else
+            break;
+    }
+    if (i == n && digits >= 1 && digits <= 19)
+        return true;
+    return csv_parse_num(s, n, dcomma, &v, &kind);
+}
+
 /* ---- input ---- */
 
 /* Windows-1252 0x80..0x9F; the five undefined bytes map to the C1 controls (as WHATWG does). */
@@ -489,7 +535,7 @@ static void csv_begin_record(struct csv_reader *st)
     st->nfields = 0;
     st->embedded = 0;
     st->record_line = st->line;
-    if (st->mode == CSV_INFER || st->mode == CSV_DATA)
+    if (st->mode == CSV_INFER || st->mode == CSV_MEASURE || st->mode == CSV_DATA)
         st->records++;
     if (st->mode == CSV_DATA && st->pre_next < st->pre_end) {
         st->row = st->pre_next++;
@@ -613,6 +659,7 @@ static void csv_field(struct csv_reader *st, const unsigned char *s, size_t n, b
         }
         return;
     }
+    case CSV_MEASURE: /* checked as CSV_DATA checks, nothing stored */
     case CSV_DATA: break;
     }
     if (col >= st->ncols)
@@ -620,6 +667,8 @@ static void csv_field(struct csv_reader *st, const unsigned char *s, size_t n, b
     if (st->coltype[col] == TP_NUM) {
         double v = 0;
         char kind;
+        if (st->mode == CSV_MEASURE && !st->measure_strict)
+            return; /* the quick pass does not check numbers */
         if (!csv_parse_num(s, n, st->decimal_comma, &v, &kind)) {
             char shown[64];
             csv_show(shown, sizeof shown, s, n);
@@ -627,7 +676,7 @@ static void csv_field(struct csv_reader *st, const unsigned char *s, size_t n, b
                      "'%s' is not a number (expected a number, '.', '.A'-'.Z' or '._')", shown);
             return;
         }
-        if (kind != TP_MISSING)
+        if (kind != TP_MISSING && st->mode == CSV_DATA)
             tp_dataset_set_num(st->batch, st->row, st->colmap[col], v, kind);
         return;
     }
@@ -639,6 +688,11 @@ static void csv_field(struct csv_reader *st, const unsigned char *s, size_t n, b
             csv_bad_utf8(st, col, ok);
             return;
         }
+    }
+    if (st->mode == CSV_MEASURE) {
+        if (n > st->stats[col].maxlen)
+            st->stats[col].maxlen = n;
+        return;
     }
     if (tp_dataset_set_str(st->batch, st->row, st->colmap[col], (const char *)s, n))
         csv_nomem(st);
@@ -790,7 +844,7 @@ static void csv_parser_error(struct csv_reader *st)
 static size_t csv_piece_limit(const struct csv_reader *st, const unsigned char *s, size_t n)
 {
     size_t room = 0;
-    if (st->mode == CSV_INFER)
+    if (st->mode == CSV_INFER || st->mode == CSV_MEASURE)
         return n;
     if (st->mode == CSV_DATA)
         room = st->max_rows - tp_dataset_nrows(st->batch);
@@ -815,9 +869,357 @@ static void csv_finish(struct csv_reader *st)
 }
 
 /*
- * The fast path: take up to CSV_RUN plain lines from the buffer (at most one per free batch row),
- * add their batch rows at once, and split them. Returns false when the next line is not plain
- * (or not complete yet), leaving it to libcsv.
+ * Split a plain line into exactly ncols fields at out[0..ncols). false when it has another count.
+ */
+static bool csv_split_line(const struct csv_reader *st, const unsigned char *s, size_t n,
+                           struct tp_span *out)
+{
+    const unsigned char *p = s, *end = s + n;
+    const unsigned char d = st->delim;
+    const uint64_t dmask = UINT64_C(0x0101010101010101) * d;
+    size_t f = 0;
+    for (;;) {
+        const unsigned char *q = p;
+        while (end - q >= 8) {
+            uint64_t w;
+            memcpy(&w, q, 8);
+            if (csv_haszero(w ^ dmask))
+                break;
+            q += 8;
+        }
+        while (q < end && *q != d)
+            q++;
+        if (f == st->ncols)
+            return false;
+        out[f].p = (const char *)p;
+        out[f].n = (size_t)(q - p);
+        f++;
+        if (q == end)
+            break;
+        p = q + 1;
+    }
+    return f == st->ncols;
+}
+
+/* The span table of the bulk path, allocated on first use. false (and an error) on no memory. */
+static bool csv_bulk_alloc(struct csv_reader *st)
+{
+    const size_t nc = st->ncols;
+    if (st->spans)
+        return true;
+    st->bulk_rows = nc <= CSV_BULK_SPANS / CSV_RUN ? CSV_RUN : CSV_BULK_SPANS / nc;
+    if (st->bulk_rows == 0)
+        st->bulk_rows = 1;
+    st->spans = tp_calloc(st->bulk_rows * nc, sizeof *st->spans);
+    st->bulk_line = tp_calloc(st->bulk_rows, sizeof *st->bulk_line);
+    st->bulk_fail = tp_calloc(nc, sizeof *st->bulk_fail);
+    if (!st->spans || !st->bulk_line || !st->bulk_fail) {
+        csv_nomem(st);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The bulk path for CSV_DATA and CSV_MEASURE, in two steps. First the leading lines that are
+ * regular -- blank, or plain and valid UTF-8 with exactly ncols fields -- are split into the span
+ * table (csv_bulk_split from the run of plain lines, or csv_bulk_scan straight from the buffer).
+ * Then csv_bulk_store types and stores their fields a column at a time: numbers parsed into the
+ * batch's arrays, strings appended with one arena growth per column; in CSV_MEASURE only checked
+ * and measured. This gives exactly what csv_fast_line gives line by line, including the first
+ * error: a line that is not regular is never split, so it is left to csv_fast_line, which
+ * reports it; among the split lines, the first bad number in row-major order is found from each
+ * column's first one.
+ */
+
+/* Step 1 from st->run[0..k): lines consumed (blank ones included); *nrec records split. */
+static size_t csv_bulk_split(struct csv_reader *st, size_t k, size_t *nrec_out)
+{
+    const size_t nc = st->ncols;
+    size_t i, nrec = 0;
+    for (i = 0; i < k && nrec < st->bulk_rows; i++) {
+        const unsigned char *s = st->buf + st->run[i].off;
+        size_t n = st->run[i].len;
+        if (n == 0)
+            continue; /* a blank line */
+        if (st->enc == CSV_UTF8 && !st->run[i].ascii && tp_utf8_valid_prefix(s, n) != n)
+            break;
+        if (!csv_split_line(st, s, n, st->spans + nrec * nc))
+            break;
+        st->bulk_line[nrec++] = st->line + (long)i;
+    }
+    *nrec_out = nrec;
+    return i;
+}
+
+/* Step 2 for the nrec records in the span table. false when a value is not a number (the error
+   is recorded) or memory runs out. */
+static bool csv_bulk_store(struct csv_reader *st, size_t nrec)
+{
+    const size_t nc = st->ncols;
+    size_t first = 0, bad_rec = SIZE_MAX, bad_col = SIZE_MAX;
+    if (st->mode == CSV_DATA) {
+        if (tp_dataset_add_rows_unset(st->batch, nrec, &first, NULL) ||
+            tp_grow((void **)&st->row_lines, &st->row_lines_cap, first + nrec,
+                    sizeof *st->row_lines)) {
+            csv_nomem(st);
+            return false;
+        }
+        for (size_t r = 0; r < nrec; r++)
+            st->row_lines[first + r] = st->bulk_line[r];
+    }
+    for (size_t c = 0; c < nc; c++) {
+        const struct tp_span *f = st->spans + c;
+        st->bulk_fail[c] = SIZE_MAX;
+        if (st->coltype[c] == TP_NUM) {
+            double *num = NULL;
+            char *miss = NULL;
+            if (st->mode == CSV_MEASURE && !st->measure_strict)
+                continue; /* the quick pass does not check numbers */
+            if (st->mode == CSV_DATA)
+                tp_dataset_num_arrays(st->batch, st->colmap[c], &num, &miss);
+            for (size_t r = 0; r < nrec; r++, f += nc) {
+                double v = 0;
+                char kind;
+                bool ok = num ? csv_parse_num((const unsigned char *)f->p, f->n,
+                                              st->decimal_comma, &v, &kind)
+                              : csv_num_valid((const unsigned char *)f->p, f->n,
+                                              st->decimal_comma);
+                if (!ok) {
+                    st->bulk_fail[c] = r;
+                    if (r < bad_rec)
+                        bad_rec = r;
+                    break;
+                }
+                if (num) {
+                    num[first + r] = kind == TP_PRESENT ? v : 0;
+                    miss[first + r] = kind;
+                }
+            }
+        } else if (st->mode == CSV_DATA) {
+            /* fields lie in st->buf, which has CSV_SCAN_PAD bytes after its end */
+            if (tp_dataset_set_strs(st->batch, st->colmap[c], first, nrec, f, nc,
+                                    TP_SPANS_PADDED)) {
+                csv_nomem(st);
+                return false;
+            }
+        } else {
+            size_t maxlen = st->stats[c].maxlen;
+            for (size_t r = 0; r < nrec; r++, f += nc)
+                if (f->n > maxlen)
+                    maxlen = f->n;
+            st->stats[c].maxlen = maxlen;
+        }
+    }
+    if (bad_rec != SIZE_MAX) {
+        /* the first bad number in row-major order: the earliest record, then its first field */
+        const struct tp_span *f;
+        char shown[64];
+        for (size_t c = 0; c < nc && bad_col == SIZE_MAX; c++)
+            if (st->bulk_fail[c] == bad_rec)
+                bad_col = c;
+        f = st->spans + bad_rec * nc + bad_col;
+        st->records += (long)bad_rec + 1;
+        st->record_line = st->bulk_line[bad_rec];
+        st->line = st->record_line;
+        st->in_record = true;
+        st->nfields = bad_col + 1;
+        csv_show(shown, sizeof shown, (const unsigned char *)f->p, f->n);
+        csv_fail(st, TP_E_PARSE, st->record_line, bad_col,
+                 "'%s' is not a number (expected a number, '.', '.A'-'.Z' or '._')", shown);
+        return false;
+    }
+    st->records += (long)nrec;
+    return true;
+}
+
+/* Both steps on st->run[0..k). Returns the number of run lines consumed (0: the first line is
+   not regular). */
+static size_t csv_bulk_lines(struct csv_reader *st, size_t k)
+{
+    size_t nrec, lines;
+    if (st->ncols == 0 || !csv_bulk_alloc(st))
+        return 0;
+    lines = csv_bulk_split(st, k, &nrec);
+    if (nrec && !csv_bulk_store(st, nrec))
+        return 0;
+    st->line += (long)lines;
+    if (lines)
+        st->prev_term = '\n';
+    return lines;
+}
+
+#ifdef CSV_HAVE_SCAN
+/*
+ * A field found by csv_bulk_scan: into the span table, or (the quick measuring pass) straight
+ * into the longest length of its column. The latter may see the first fields of a line that
+ * turns out not to be regular: such a line is then read again by the other paths, which give
+ * the same fields again (max is unchanged) or an error (and the strict pass starts over).
+ */
+static inline void csv_scan_field(struct csv_reader *st, bool measure, struct tp_span *row,
+                                  size_t f, const unsigned char *p, size_t n)
+{
+    if (measure) {
+        if (n > st->stats[f].maxlen)
+            st->stats[f].maxlen = n;
+    } else {
+        row[f].p = (const char *)p;
+        row[f].n = n;
+    }
+}
+
+/* Bit i of each mask: byte b[i] of the 64 is the delimiter / LF / CR / '"' / >= 0x80. */
+struct csv_masks {
+    uint64_t delim, lf, cr, quote, high;
+};
+
+static inline void csv_masks64(const unsigned char *b, __m128i vd, struct csv_masks *m)
+{
+    const __m128i vlf = _mm_set1_epi8('\n'), vcr = _mm_set1_epi8('\r'), vq = _mm_set1_epi8('"');
+    m->delim = m->lf = m->cr = m->quote = m->high = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        int sh = 16 * k;
+        m->delim |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) << sh;
+        m->lf |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vlf)) << sh;
+        m->cr |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vcr)) << sh;
+        m->quote |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)) << sh;
+        m->high |= (uint64_t)(unsigned)_mm_movemask_epi8(x) << sh;
+    }
+}
+
+/*
+ * Step 1 straight from the buffer, 64 bytes at a time (SSE2 compares give a bit per byte for each
+ * structural character; the loop then visits only those bits): the same lines csv_fast_run's
+ * collection and csv_bulk_split would accept -- plain (no quote, no CR except a CRLF or a final
+ * CR at the end of the input), complete (ended by LF, or by the end of the input), valid UTF-8,
+ * ncols fields -- up to max_rec records. Returns the lines consumed; *nrec records; *next the
+ * offset after the last line consumed. The buffer has CSV_SCAN_PAD readable bytes after len.
+ * measure: the quick measuring pass (csv_scan_field), which keeps no spans.
+ */
+static inline size_t csv_bulk_scan(struct csv_reader *st, bool measure, size_t max_rec,
+                                   size_t *nrec_out, size_t *next)
+{
+    const unsigned char *buf = st->buf;
+    const size_t nc = st->ncols, end = st->len;
+    const __m128i vd = _mm_set1_epi8((char)st->delim);
+    size_t lines = 0, nrec = 0, f = 0;
+    size_t line_start = st->pos, field_start = st->pos, body_end = SIZE_MAX;
+    bool high = false;
+    struct tp_span *row = st->spans;
+    *next = st->pos;
+    for (size_t blk = st->pos; blk < end && nrec < max_rec; blk += 64) {
+        struct csv_masks m;
+        uint64_t valid = end - blk >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (end - blk)) - 1;
+        uint64_t ev, done = 0; /* bits of this block below the line being read */
+        csv_masks64(buf + blk, vd, &m);
+        ev = (m.delim | m.lf | m.cr | m.quote) & valid;
+        m.high &= valid;
+        if (line_start > blk)
+            done = (UINT64_C(1) << (line_start - blk)) - 1;
+        while (ev) {
+            unsigned b = (unsigned)__builtin_ctzll(ev);
+            uint64_t bit = ev & (~ev + 1); /* the lowest set bit: which mask holds it says what
+                                              the byte is, without loading it */
+            size_t at = blk + b;
+            ev &= ev - 1;
+            if (m.delim & bit) {
+                if (body_end != SIZE_MAX || f + 1 >= nc)
+                    goto stop; /* text after a CR, or one field too many */
+                csv_scan_field(st, measure, row, f, buf + field_start, at - field_start);
+                f++;
+                field_start = at + 1;
+                continue;
+            }
+            if (m.quote & bit)
+                goto stop;
+            if (m.cr & bit) {
+                if (body_end != SIZE_MAX)
+                    goto stop; /* CR CR */
+                if (at + 1 < end ? buf[at + 1] != '\n' : !st->eof)
+                    goto stop; /* a bare CR, or maybe a CRLF cut by the buffer's end */
+                body_end = at;
+                if (at + 1 < end)
+                    continue; /* the LF ends the line */
+            } else if (body_end == SIZE_MAX) {
+                body_end = at; /* LF */
+            }
+            /* the line [line_start, body_end) ends; its terminator ends at `at` */
+            high = high || (m.high & ~done & ((UINT64_C(2) << b) - 1));
+            if (body_end > line_start) {
+                const unsigned char *s = buf + line_start;
+                size_t n = body_end - line_start;
+                if (f + 1 != nc)
+                    goto stop;
+                if (high && st->enc == CSV_UTF8 && tp_utf8_valid_prefix(s, n) != n)
+                    goto stop;
+                csv_scan_field(st, measure, row, f, buf + field_start, body_end - field_start);
+                if (!measure) {
+                    st->bulk_line[nrec] = st->line + (long)lines;
+                    row += nc;
+                }
+                nrec++;
+            }
+            lines++;
+            *next = line_start = field_start = at + 1;
+            done = b == 63 ? ~UINT64_C(0) : (UINT64_C(2) << b) - 1;
+            body_end = SIZE_MAX;
+            f = 0;
+            high = false;
+            if (nrec == max_rec)
+                goto stop;
+        }
+        high = high || (m.high & ~done);
+    }
+    /* the input's last line, without a terminator */
+    if (st->eof && nrec < max_rec && line_start < end && body_end == SIZE_MAX && f + 1 == nc) {
+        const unsigned char *s = buf + line_start;
+        size_t n = end - line_start;
+        if (!high || st->enc != CSV_UTF8 || tp_utf8_valid_prefix(s, n) == n) {
+            csv_scan_field(st, measure, row, f, buf + field_start, end - field_start);
+            if (!measure)
+                st->bulk_line[nrec] = st->line + (long)lines;
+            nrec++;
+            lines++;
+            *next = end;
+        }
+    }
+stop:
+    *nrec_out = nrec;
+    return lines;
+}
+
+/* csv_bulk_scan and csv_bulk_store: lines consumed (0: leave the next line to the other paths). */
+static size_t csv_bulk_fast(struct csv_reader *st, size_t max_rec)
+{
+    size_t nrec, next, lines;
+    if (st->ncols == 0 || !csv_bulk_alloc(st))
+        return 0;
+    if (st->mode == CSV_MEASURE && !st->measure_strict) {
+        /* nothing is kept per record: one long scan, lengths updated as fields are found */
+        lines = csv_bulk_scan(st, true, SIZE_MAX, &nrec, &next);
+        st->records += (long)nrec;
+    } else {
+        if (max_rec > st->bulk_rows)
+            max_rec = st->bulk_rows;
+        lines = csv_bulk_scan(st, false, max_rec, &nrec, &next);
+        if (nrec && !csv_bulk_store(st, nrec))
+            return 0;
+    }
+    if (lines) {
+        st->line += (long)lines;
+        st->prev_term = '\n';
+        st->pos = next;
+    }
+    return lines;
+}
+#endif
+
+/*
+ * The fast path: take up to CSV_RUN plain lines from the buffer (at most one per free batch row).
+ * Reading and measuring give them to csv_bulk_lines; the inference pass, and a line that the bulk
+ * path leaves (an error), go line by line through csv_fast_line, with their batch rows added at
+ * once. Returns false when the next line is not plain (or not complete yet), leaving it to libcsv.
  */
 static bool csv_fast_run(struct csv_reader *st)
 {
@@ -827,6 +1229,13 @@ static bool csv_fast_run(struct csv_reader *st)
         if (room < max)
             max = room;
     }
+#ifdef CSV_HAVE_SCAN
+    /* reading and measuring: scan straight from the buffer, 64 bytes at a time; a line that the
+       scan leaves (not plain, not complete, or an error) is collected below and goes the
+       portable way */
+    if ((st->mode == CSV_DATA || st->mode == CSV_MEASURE) && (csv_bulk_fast(st, max) || st->rc))
+        return true;
+#endif
     while (k < max && p < st->len) {
         const unsigned char *s = st->buf + p;
         const unsigned char *nl = memchr(s, '\n', st->len - p);
@@ -839,12 +1248,24 @@ static bool csv_fast_run(struct csv_reader *st)
             break;
         st->run[k].off = p;
         st->run[k].len = body;
-        records += body != 0;
-        k++;
         p += nl ? n + 1 : n;
+        st->run[k].next = p;
+        k++;
     }
     if (k == 0)
         return false;
+    if (st->mode == CSV_DATA || st->mode == CSV_MEASURE) {
+        size_t used = csv_bulk_lines(st, k);
+        if (st->rc || used) {
+            st->pos = st->run[used ? used - 1 : 0].next;
+            return true;
+        }
+        /* the first line is not regular (it is an error): the per-field path reports it */
+        k = 1;
+        p = st->run[0].next;
+    }
+    for (size_t i = 0; i < k; i++)
+        records += st->run[i].len != 0;
     if (st->mode == CSV_DATA && records) {
         size_t first;
         if (tp_dataset_add_rows(st->batch, records, &first, NULL) ||
@@ -964,6 +1385,7 @@ static int csv_read_options(struct csv_reader *st, const struct tp_options *o, s
     else if (dec && *dec && strcmp(dec, ".") != 0)
         return tp_fail(err, TP_E_USAGE, "unknown csv.decimal '%s' (use '.' or ',')", dec);
     st->infer = csv_opt_true(o, "csv.infer");
+    st->measure = csv_opt_true(o, "csv.measure");
     st->tmpl = tp_options_template(o);
     return TP_OK;
 }
@@ -1081,6 +1503,8 @@ static int csv_build_meta(struct csv_reader *st)
     return TP_OK;
 }
 
+static int csv_rewind_to_data(struct csv_reader *st);
+
 /* After the inference pass: set types and lengths, then rewind to the first data record. */
 static int csv_apply_inference(struct csv_reader *st)
 {
@@ -1096,6 +1520,23 @@ static int csv_apply_inference(struct csv_reader *st)
         }
         st->coltype[i] = (unsigned char)v->type;
     }
+    return csv_rewind_to_data(st);
+}
+
+/* After the measuring pass: CHAR variables of unknown length get the longest value (at least 1). */
+static int csv_apply_measure(struct csv_reader *st)
+{
+    for (size_t i = 0; i < st->ncols; i++) {
+        struct tp_var *v = tp_dataset_var_mut(st->meta, st->colmap[i]);
+        if (v->type == TP_CHAR && v->length == 0)
+            v->length = st->stats[i].maxlen ? st->stats[i].maxlen : 1;
+    }
+    return csv_rewind_to_data(st);
+}
+
+/* Rewind the source after a first pass and read up to the first data record again. */
+static int csv_rewind_to_data(struct csv_reader *st)
+{
     if (tp_source_rewind(st->src, st->err)) {
         st->rc = st->err && st->err->code ? st->err->code : TP_E_IO;
         return st->rc;
@@ -1124,7 +1565,7 @@ int csv_read_open(struct tp_source *src, const struct tp_options *o, void **stat
     if (rc)
         goto fail;
     st->cap = CSV_LINE_MAX + (st->enc == CSV_UTF8 ? CSV_CHUNK : 3 * CSV_CHUNK);
-    st->buf = tp_malloc(st->cap);
+    st->buf = tp_calloc(1, st->cap + CSV_SCAN_PAD); /* zeroed: the scan reads past len */
     st->raw = st->enc == CSV_UTF8 ? NULL : tp_malloc(CSV_CHUNK);
     if (!st->buf || (st->enc != CSV_UTF8 && !st->raw)) {
         rc = csv_nomem(st);
@@ -1161,6 +1602,40 @@ int csv_read_open(struct tp_source *src, const struct tp_options *o, void **stat
         if (csv_pump(st) || csv_apply_inference(st)) {
             rc = st->rc;
             goto fail;
+        }
+    } else if (st->measure) {
+        /* a writer that needs lengths follows: measure the CHAR values now (one pass that stores
+           nothing) rather than have the caller read every row into batches twice */
+        bool unknown = false;
+        for (size_t i = 0; i < st->ncols; i++)
+            if (st->coltype[i] == TP_CHAR && tp_dataset_var(st->meta, st->colmap[i])->length == 0)
+                unknown = true;
+        if (unknown) {
+            st->stats = tp_calloc(st->ncols, sizeof *st->stats);
+            if (!st->stats) {
+                rc = csv_nomem(st);
+                goto fail;
+            }
+            st->mode = CSV_MEASURE;
+            if (csv_pump(st) && st->rc != TP_E_NOMEM) {
+                /* The quick pass skips the numbers, so its error may not be the file's first:
+                   measure again checking everything as reading does, which stops at the same
+                   first error as before (the rare, failing case pays a second pass). */
+                st->rc = TP_OK;
+                tp_error_init(&st->saved);
+                if (st->err)
+                    tp_error_init(st->err);
+                memset(st->stats, 0, st->ncols * sizeof *st->stats);
+                st->measure_strict = true;
+                if (csv_rewind_to_data(st) == TP_OK) {
+                    st->mode = CSV_MEASURE;
+                    csv_pump(st);
+                }
+            }
+            if (st->rc || csv_apply_measure(st)) {
+                rc = st->rc;
+                goto fail;
+            }
         }
     }
     st->mode = CSV_DATA;
@@ -1211,6 +1686,9 @@ void csv_read_close(void *state)
     tp_free(st->coltype);
     tp_free(st->stats);
     tp_free(st->row_lines);
+    tp_free(st->spans);
+    tp_free(st->bulk_line);
+    tp_free(st->bulk_fail);
     tp_dataset_free(st->meta);
     tp_free(st);
 }

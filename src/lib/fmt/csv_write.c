@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "csv.h"
+#include "model/dataset_bulk.h"
 
 #define CSVW_FLUSH ((size_t)256 << 10)
 
@@ -29,6 +30,13 @@ struct csv_writer {
     unsigned char *types;
     char *out;
     size_t len, cap;
+    /* the batch being written, a column view each (dataset_bulk.h) */
+    struct csvw_col {
+        const double *num;
+        const char *miss;
+        const char *arena;
+        const size_t *off, *len;
+    } *cols;
 };
 
 static const double csvw_pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
@@ -329,9 +337,10 @@ int csv_write_open(struct tp_sink *sink, const struct tp_dataset *meta, const st
                        strcasecmp(crlf, "yes") == 0);
     w->ncols = tp_dataset_nvars(meta);
     w->types = tp_calloc(w->ncols, 1);
+    w->cols = tp_calloc(w->ncols, sizeof *w->cols);
     w->cap = CSVW_FLUSH + 4096;
     w->out = tp_malloc(w->cap);
-    if (!w->types || !w->out) {
+    if (!w->types || !w->cols || !w->out) {
         csv_write_free(w);
         return tp_fail(err, TP_E_NOMEM, "out of memory");
     }
@@ -367,20 +376,28 @@ int csv_write_batch(void *state, const struct tp_dataset *batch, struct tp_error
     if (tp_dataset_nvars(batch) != w->ncols)
         return tp_fail(err, TP_E_USAGE, "batch has %zu variables, the CSV header has %zu",
                        tp_dataset_nvars(batch), w->ncols);
-    for (size_t i = 0; i < w->ncols; i++)
+    for (size_t i = 0; i < w->ncols; i++) {
+        struct csvw_col *k = &w->cols[i];
         if ((unsigned char)tp_dataset_var(batch, i)->type != w->types[i])
             return tp_fail(err, TP_E_USAGE, "variable '%s' changed type between batches",
                            tp_dataset_var(batch, i)->name);
+        /* the column arrays once per batch, not a library call per cell */
+        if (w->types[i] == TP_NUM)
+            tp_dataset_num_view(batch, i, &k->num, &k->miss);
+        else
+            tp_dataset_str_view(batch, i, &k->arena, &k->off, &k->len);
+    }
     for (size_t r = 0; r < nrows && rc == TP_OK; r++) {
         for (size_t c = 0; c < w->ncols; c++) {
+            const struct csvw_col *k = &w->cols[c];
             rc = csvw_reserve(w, 40, err);
             if (rc)
                 break;
             if (c)
                 w->out[w->len++] = w->delim;
             if (w->types[c] == TP_NUM) {
-                char miss;
-                double v = tp_dataset_num(batch, r, c, &miss);
+                char miss = k->miss[r];
+                double v = k->num[r];
                 if (miss == TP_PRESENT && isfinite(v)) {
                     w->len += csv_format_num(v, w->out + w->len);
                 } else if (miss != TP_PRESENT && miss != TP_MISSING) {
@@ -391,8 +408,8 @@ int csv_write_batch(void *state, const struct tp_dataset *batch, struct tp_error
                     w->out[w->len++] = '"';
                 }
             } else {
-                size_t n;
-                const char *s = tp_dataset_str(batch, r, c, &n);
+                size_t n = k->len[r];
+                const char *s = n ? k->arena + k->off[r] : "";
                 rc = csvw_text(w, s, n, single && n == 0, err);
                 if (rc)
                     break;
@@ -417,6 +434,7 @@ void csv_write_free(void *state)
     if (!w)
         return;
     tp_free(w->types);
+    tp_free(w->cols);
     tp_free(w->out);
     tp_free(w);
 }

@@ -26,8 +26,11 @@
 #include "xpt.h"
 
 #include "ibmfloat.h"
+#include "model/dataset_bulk.h"
 
 #define XPT_BUF_MIN (1u << 20)            /* read buffer: 1 MiB, larger for very long rows */
+#define XPT_TILE_ROWS_MAX 1024 /* rows decoded per tile (about 32 KiB of rows) */
+#define XPT_BUF_PAD 8 /* allocated bytes after the buffer's cap: values are copied a word at a time */
 #define XPT_ROWLEN_MAX ((size_t)64 << 20) /* refuse observations longer than 64 MiB */
 #define XPT_NVARS_READ_MAX 999999u        /* the NAMESTR count field has 6 digits */
 
@@ -121,7 +124,7 @@ static int rd_fill(struct xpt_rd *rd, size_t want, struct tp_error *err)
         unsigned char *nb;
         while (ncap < want)
             ncap *= 2;
-        nb = tp_realloc(rd->buf, ncap);
+        nb = tp_realloc(rd->buf, ncap + XPT_BUF_PAD);
         if (!nb)
             return rd_nomem(err);
         rd->buf = nb;
@@ -824,40 +827,46 @@ static size_t rd_trim(const unsigned char *p, size_t n)
     return n;
 }
 
-/* Decode k rows starting at rows into rows first.. of batch, column by column. */
+/* Decode k rows starting at rows into rows first.. of batch (added unset: every cell is set
+   here), column by column, straight into the batch's column arrays (dataset_bulk.h); the
+   character values of a column go in with one call. */
 static int rd_decode_tile(const struct xpt_rd *rd, struct tp_dataset *batch,
                           const unsigned char *rows, size_t first, size_t k, struct tp_error *err)
 {
     const size_t r = rd->rowlen;
+    struct tp_span spans[XPT_TILE_ROWS_MAX];
     for (size_t j = 0; j < rd->ncols; j++) {
         const struct xpt_col *c = &rd->cols[j];
         const unsigned char *p = rows + c->off;
-        if (c->num && c->len == 8) {
-            for (size_t i = 0; i < k; i++, p += r) {
-                char m = ibm_missing_kind(p, 8);
-                if (m)
-                    tp_dataset_set_num(batch, first + i, j, 0.0, m);
-                else
-                    tp_dataset_set_num(batch, first + i, j, ibm_decode(p), TP_PRESENT);
-            }
-        } else if (c->num) {
+        if (c->num) {
+            double *num;
+            char *miss;
             unsigned char b[8];
+            tp_dataset_num_arrays(batch, j, &num, &miss);
             for (size_t i = 0; i < k; i++, p += r) {
                 char m = ibm_missing_kind(p, c->len);
                 if (m) {
-                    tp_dataset_set_num(batch, first + i, j, 0.0, m);
+                    num[first + i] = 0.0;
+                    miss[first + i] = m;
                     continue;
                 }
-                memset(b, 0, sizeof b);
-                memcpy(b, p, c->len);
-                tp_dataset_set_num(batch, first + i, j, ibm_decode(b), TP_PRESENT);
+                if (c->len == 8) {
+                    num[first + i] = ibm_decode(p);
+                } else {
+                    memset(b, 0, sizeof b);
+                    memcpy(b, p, c->len);
+                    num[first + i] = ibm_decode(b);
+                }
+                miss[first + i] = TP_PRESENT;
             }
         } else {
             for (size_t i = 0; i < k; i++, p += r) {
-                size_t n = rd_trim(p, c->len);
-                if (n && tp_dataset_set_str(batch, first + i, j, (const char *)p, n))
-                    return rd_nomem(err);
+                spans[i].p = (const char *)p;
+                spans[i].n = rd_trim(p, c->len);
             }
+            /* a value is followed by the rest of its row, or by XPT_BUF_PAD bytes */
+            if (tp_dataset_set_strs(batch, j, first, k, spans, 1, TP_SPANS_PADDED))
+                return rd_nomem(err);
         }
     }
     return TP_OK;
@@ -871,6 +880,8 @@ static int rd_decode(struct xpt_rd *rd, struct tp_dataset *batch, size_t first, 
     size_t tile = (32u << 10) / rd->rowlen;
     if (tile == 0)
         tile = 1;
+    if (tile > XPT_TILE_ROWS_MAX)
+        tile = XPT_TILE_ROWS_MAX;
     for (size_t i = 0; i < k; i += tile) {
         size_t n = k - i < tile ? k - i : tile;
         int rc = rd_decode_tile(rd, batch, rd->buf + rd->pos + i * rd->rowlen, first + i, n, err);
@@ -903,7 +914,7 @@ static int xpt_read_batch(void *state, struct tp_dataset *batch, size_t max_rows
         }
         if (k > max_rows - tp_dataset_nrows(batch))
             k = max_rows - tp_dataset_nrows(batch);
-        if ((rc = tp_dataset_add_rows(batch, (size_t)k, &first, err)))
+        if ((rc = tp_dataset_add_rows_unset(batch, (size_t)k, &first, err)))
             return rc;
         if ((rc = rd_decode(rd, batch, first, (size_t)k, err)))
             return rc;
@@ -938,7 +949,7 @@ static int xpt_read_open(struct tp_source *src, const struct tp_options *o, void
     rd->fsize = tp_source_size(src);
     rd->base = (uint64_t)tp_source_tell(src);
     rd->cap = XPT_BUF_MIN;
-    rd->buf = tp_malloc(rd->cap);
+    rd->buf = tp_calloc(1, rd->cap + XPT_BUF_PAD);
     if (!rd->buf) {
         tp_free(rd);
         return rd_nomem(err);

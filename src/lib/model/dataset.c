@@ -5,6 +5,7 @@
  * a row never moves other columns and a batch can be cleared in O(columns).
  */
 #include "internal.h"
+#include "dataset_bulk.h"
 #include "trialpack/dataset.h"
 
 #include <ctype.h>
@@ -284,7 +285,8 @@ size_t tp_dataset_nrows(const struct tp_dataset *ds)
     return ds->nrows;
 }
 
-int tp_dataset_add_rows(struct tp_dataset *ds, size_t n, size_t *first, struct tp_error *err)
+/* Room for n more rows in every column (the rows are not added). */
+static int dataset_reserve_rows(struct tp_dataset *ds, size_t n, struct tp_error *err)
 {
     size_t need = ds->nrows + n;
     if (need < ds->nrows)
@@ -301,6 +303,14 @@ int tp_dataset_add_rows(struct tp_dataset *ds, size_t n, size_t *first, struct t
                 return tp_fail(err, TP_E_NOMEM, "out of memory for %zu rows", cap);
         ds->rows_cap = cap;
     }
+    return TP_OK;
+}
+
+int tp_dataset_add_rows(struct tp_dataset *ds, size_t n, size_t *first, struct tp_error *err)
+{
+    int rc = dataset_reserve_rows(ds, n, err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < ds->ncols; i++) {
         struct tp_column *c = &ds->cols[i];
         if (c->var.type == TP_NUM) {
@@ -313,7 +323,19 @@ int tp_dataset_add_rows(struct tp_dataset *ds, size_t n, size_t *first, struct t
     }
     if (first)
         *first = ds->nrows;
-    ds->nrows = need;
+    ds->nrows += n;
+    return TP_OK;
+}
+
+int tp_dataset_add_rows_unset(struct tp_dataset *ds, size_t n, size_t *first,
+                              struct tp_error *err)
+{
+    int rc = dataset_reserve_rows(ds, n, err);
+    if (rc)
+        return rc;
+    if (first)
+        *first = ds->nrows;
+    ds->nrows += n;
     return TP_OK;
 }
 
@@ -372,15 +394,80 @@ int tp_dataset_set_str(struct tp_dataset *ds, size_t row, size_t var, const char
         c->len[row] = 0;
         return TP_OK;
     }
-    if (len > SIZE_MAX - c->arena_len - 1)
+    if (len > SIZE_MAX - c->arena_len - 1 - TP_DATASET_ARENA_PAD)
         return TP_E_NOMEM;
-    if (tp_grow((void **)&c->arena, &c->arena_cap, c->arena_len + len + 1, 1))
+    if (tp_grow((void **)&c->arena, &c->arena_cap, c->arena_len + len + 1 + TP_DATASET_ARENA_PAD,
+                1))
         return TP_E_NOMEM;
     memcpy(c->arena + c->arena_len, s, len);
     c->arena[c->arena_len + len] = '\0';
     c->off[row] = c->arena_len;
     c->len[row] = len;
     c->arena_len += len + 1;
+    return TP_OK;
+}
+
+/* ---- column-at-a-time access (dataset_bulk.h) ---- */
+
+void tp_dataset_num_view(const struct tp_dataset *ds, size_t var, const double **num,
+                         const char **miss)
+{
+    *num = ds->cols[var].num;
+    *miss = ds->cols[var].miss;
+}
+
+void tp_dataset_num_arrays(struct tp_dataset *ds, size_t var, double **num, char **miss)
+{
+    *num = ds->cols[var].num;
+    *miss = ds->cols[var].miss;
+}
+
+void tp_dataset_str_view(const struct tp_dataset *ds, size_t var, const char **arena,
+                         const size_t **off, const size_t **len)
+{
+    *arena = ds->cols[var].arena;
+    *off = ds->cols[var].off;
+    *len = ds->cols[var].len;
+}
+
+int tp_dataset_set_strs(struct tp_dataset *ds, size_t var, size_t row0, size_t n,
+                        const struct tp_span *v, size_t stride, unsigned flags)
+{
+    struct tp_column *c = &ds->cols[var];
+    size_t bytes = 0, at;
+    if (c->var.type != TP_CHAR || row0 > ds->nrows || n > ds->nrows - row0)
+        return TP_E_INTERNAL;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = v[i * stride].n;
+        if (k && k + 1 > SIZE_MAX - bytes)
+            return TP_E_NOMEM;
+        bytes += k ? k + 1 : 0;
+    }
+    if (bytes > SIZE_MAX - c->arena_len - TP_DATASET_ARENA_PAD ||
+        tp_grow((void **)&c->arena, &c->arena_cap, c->arena_len + bytes + TP_DATASET_ARENA_PAD,
+                1))
+        return TP_E_NOMEM;
+    at = c->arena_len;
+    for (size_t i = 0; i < n; i++) {
+        const struct tp_span *e = &v[i * stride];
+        c->len[row0 + i] = e->n;
+        if (e->n == 0) {
+            c->off[row0 + i] = 0;
+            continue;
+        }
+        if (flags & TP_SPANS_PADDED) {
+            /* short values: whole words, no library call; the last word may copy up to 7 bytes
+               past the value, which the NUL and the next value (or TP_DATASET_ARENA_PAD) cover */
+            for (size_t k = 0; k < e->n; k += 8)
+                memcpy(c->arena + at + k, e->p + k, 8);
+        } else {
+            memcpy(c->arena + at, e->p, e->n);
+        }
+        c->arena[at + e->n] = '\0';
+        c->off[row0 + i] = at;
+        at += e->n + 1;
+    }
+    c->arena_len = at;
     return TP_OK;
 }
 
